@@ -1,0 +1,126 @@
+//! The framework in process: a spawned server per dispatcher, real sockets on port 0.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use reactor::{DispatcherKind, ServerOptions, TcpServer};
+use testkit::Client;
+
+const KINDS: [DispatcherKind; 3] = [
+    DispatcherKind::Poll,
+    DispatcherKind::Epoll,
+    DispatcherKind::Select,
+];
+
+fn echo_server(kind: DispatcherKind, threads: usize) -> TcpServer {
+    let options = ServerOptions {
+        threads,
+        dispatcher: kind,
+        ..ServerOptions::default()
+    };
+    let mut server = TcpServer::new("127.0.0.1:0".parse().unwrap(), options).unwrap();
+    server.on_message(|conn, input| conn.send_buffer(input));
+    server
+}
+
+#[test]
+fn echoes_on_every_dispatcher_and_thread_count() {
+    for kind in KINDS {
+        for threads in [0, 2] {
+            let server = echo_server(kind, threads).spawn().unwrap();
+            let mut clients: Vec<Client> = (0..4)
+                .map(|_| Client::connect(server.local_addr()))
+                .collect();
+            for (i, c) in clients.iter_mut().enumerate() {
+                let line = format!("hello {i}\r\n");
+                c.send(line.as_bytes());
+                c.expect(line.as_bytes());
+            }
+            server.stop().unwrap();
+            for c in &mut clients {
+                c.expect_eof();
+            }
+        }
+    }
+}
+
+#[test]
+fn context_set_in_on_connection_is_there_for_the_first_message() {
+    for kind in KINDS {
+        let options = ServerOptions {
+            threads: 2,
+            dispatcher: kind,
+            ..ServerOptions::default()
+        };
+        let mut server = TcpServer::new("127.0.0.1:0".parse().unwrap(), options).unwrap();
+        server.on_connection(|conn| conn.set_context(String::from("ctx:")));
+        server.on_message(|conn, input| {
+            let reply = match conn.context::<String>() {
+                Some(prefix) => [prefix.as_bytes(), input.peek()].concat(),
+                None => b"no context\n".to_vec(),
+            };
+            input.retrieve_all();
+            conn.send(&reply);
+        });
+        let server = server.spawn().unwrap();
+        for _ in 0..20 {
+            let mut c = Client::connect(server.local_addr());
+            c.send(b"x");
+            c.expect(b"ctx:x");
+        }
+    }
+}
+
+#[test]
+fn write_complete_shutdown_and_close_callbacks_run_once_each() {
+    for kind in KINDS {
+        let completes = Arc::new(AtomicUsize::new(0));
+        let closes = Arc::new(AtomicUsize::new(0));
+        let mut server = echo_server(kind, 1);
+        let c = Arc::clone(&completes);
+        server.on_write_complete(move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        let c = Arc::clone(&closes);
+        server.on_close(move |conn| {
+            assert!(!conn.is_connected());
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        server.on_message(|conn, input| {
+            conn.send_buffer(input);
+            conn.shutdown();
+        });
+        let server = server.spawn().unwrap();
+        let mut client = Client::connect(server.local_addr());
+        client.send(b"bye");
+        client.expect(b"bye");
+        client.expect_eof();
+        drop(client);
+        assert!(testkit::eventually(testkit::TIMEOUT, || closes
+            .load(Ordering::SeqCst)
+            == 1));
+        assert_eq!(completes.load(Ordering::SeqCst), 1, "{kind}");
+        server.stop().unwrap();
+        assert_eq!(closes.load(Ordering::SeqCst), 1, "{kind}: closed once");
+    }
+}
+
+#[test]
+fn idle_connections_are_closed_and_busy_ones_kept() {
+    for kind in KINDS {
+        let mut server = echo_server(kind, 0);
+        server.on_connection(|conn| conn.set_idle_timeout(Some(Duration::from_millis(200))));
+        let server = server.spawn().unwrap();
+        let mut idle = Client::connect(server.local_addr());
+        let mut busy = Client::connect(server.local_addr());
+        for _ in 0..6 {
+            busy.send(b"k");
+            busy.expect(b"k");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        idle.expect_eof();
+        busy.send(b"still here");
+        busy.expect(b"still here");
+    }
+}
