@@ -21,7 +21,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use nix::errno::Errno;
 use nix::sys::aio::{Aio, AioRead, AioWrite, aio_suspend};
-use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigevNotify, Signal, sigaction};
+use nix::sys::signal::{
+    SaFlags, SigAction, SigHandler, SigSet, SigevNotify, SigmaskHow, Signal, sigaction,
+};
 
 /// The size of the course's buffer, `BUF_SIZE`.
 pub const BUF_SIZE: usize = 512;
@@ -68,6 +70,77 @@ pub fn write_then_read(file: &std::fs::File, wait: Wait) -> anyhow::Result<Strin
     Ok(report)
 }
 
+/// How a submitted request will be waited for, with what that needs.
+enum Waiter {
+    Poll,
+    Suspend,
+    /// The signal is blocked; `unblocked` is the mask from before, used by sigsuspend.
+    Signal {
+        unblocked: SigSet,
+    },
+    Callback(callback::Armed),
+}
+
+impl Waiter {
+    /// Gets ready to learn of `op`'s completion the `wait` way; call before submitting.
+    fn prepare<A: Aio + AsMut<libc::aiocb>>(
+        wait: Wait,
+        op: &mut A,
+        token: usize,
+    ) -> anyhow::Result<Waiter> {
+        Ok(match wait {
+            Wait::Busy => Waiter::Poll,
+            Wait::Suspend => Waiter::Suspend,
+            Wait::Signal => {
+                install_signal_handler()?;
+                op.set_sigev_notify(SigevNotify::SigevSignal {
+                    signal: SIGNAL,
+                    si_value: token as libc::intptr_t,
+                });
+                // Block the signal *before* submitting, so that it cannot arrive between
+                // "not done yet" and going to sleep; sigsuspend unblocks it atomically
+                // (sigsuspend(2)).
+                let unblocked = signal_set()
+                    .thread_swap_mask(SigmaskHow::SIG_BLOCK)
+                    .context("block SIGUSR1")?;
+                Waiter::Signal { unblocked }
+            }
+            Wait::Thread => Waiter::Callback(callback::arm(op.as_mut())),
+        })
+    }
+
+    /// Undoes `prepare` when the request was never submitted.
+    fn cancel(self) {
+        match self {
+            Waiter::Poll | Waiter::Suspend => {}
+            Waiter::Signal { unblocked } => {
+                let _ = unblocked.thread_set_mask();
+            }
+            Waiter::Callback(armed) => callback::disarm(armed),
+        }
+    }
+
+    /// Returns once the submitted `op` has completed, saying how the wait went.
+    fn wait<A: Aio + AsRef<libc::aiocb>>(
+        self,
+        op: Pin<&mut A>,
+        token: usize,
+    ) -> anyhow::Result<String> {
+        match self {
+            Waiter::Poll => busy_poll(op),
+            Waiter::Suspend => suspend(op),
+            Waiter::Signal { unblocked } => {
+                let how = sigsuspend_until(token, &unblocked);
+                let restored = unblocked
+                    .thread_set_mask()
+                    .context("restore the signal mask");
+                how.and_then(|how| restored.map(|()| how))
+            }
+            Waiter::Callback(armed) => callback::wait(armed),
+        }
+    }
+}
+
 /// Submits `op`, waits for it the `wait` way, and collects its result with `aio_return`.
 ///
 /// `token` identifies the request in a notification (`sigev_value`), as the C passes
@@ -76,56 +149,21 @@ pub fn perform<A>(mut op: A, wait: Wait, token: usize) -> anyhow::Result<(usize,
 where
     A: Aio<Output = usize> + AsRef<libc::aiocb> + AsMut<libc::aiocb>,
 {
-    let mut callback = None;
-    match wait {
-        Wait::Busy | Wait::Suspend => {}
-        Wait::Signal => {
-            install_signal_handler()?;
-            op.set_sigev_notify(SigevNotify::SigevSignal {
-                signal: SIGNAL,
-                si_value: token as libc::intptr_t,
-            });
-        }
-        Wait::Thread => callback = Some(callback::arm(op.as_mut())),
-    }
-    // Block the signal *before* submitting, so that it cannot arrive between "not done yet"
-    // and going to sleep; sigsuspend unblocks it atomically (sigsuspend(2)).
-    let old_mask = if wait == Wait::Signal {
-        Some(signal_set().thread_swap_mask(nix::sys::signal::SigmaskHow::SIG_BLOCK)?)
-    } else {
-        None
-    };
-
+    let waiter = Waiter::prepare(wait, &mut op, token)?;
     let mut op = Box::pin(op);
     if let Err(e) = op.as_mut().submit() {
-        if let Some(receiver) = callback {
-            callback::disarm(receiver);
-        }
+        waiter.cancel();
         return Err(e).context("submit");
     }
-
-    let how = match (wait, callback, old_mask) {
-        (Wait::Busy, ..) => busy_poll(op.as_mut()),
-        (Wait::Suspend, ..) => suspend(op.as_mut()),
-        (Wait::Signal, _, Some(old_mask)) => {
-            let how = sigsuspend_until(token, &old_mask);
-            old_mask.thread_set_mask()?;
-            how
-        }
-        (Wait::Thread, Some(receiver), _) => callback::wait(receiver),
-        _ => unreachable!("the match above prepared every mode"),
-    };
-    let how = match how {
-        Ok(how) => how,
+    match waiter.wait(op.as_mut(), token) {
+        // Done: aio_return gives the byte count or the request's error, and must be called
+        // exactly once (it also tells nix the block may now be dropped).
+        Ok(how) => Ok((op.as_mut().aio_return().context("request failed")?, how)),
         Err(e) => {
             reap(op.as_mut());
-            return Err(e);
+            Err(e)
         }
-    };
-    // Done: aio_error says how it ended, aio_return gives the count, once.
-    op.as_mut().error().context("request failed")?;
-    let n = op.as_mut().aio_return()?;
-    Ok((n, how))
+    }
 }
 
 /// The course's loop: ask `aio_error` again and again. Returns the number of polls.
