@@ -80,10 +80,9 @@ pub fn answer_and_close(mut stream: TcpStream, mode: CloseMode) -> io::Result<Cl
 /// The line the server prints after hanging up on `peer`.
 fn closed_line(peer: SocketAddr, port: u16, mode: CloseMode) -> String {
     match mode {
-        CloseMode::Graceful => format!(
-            "closed {peer} first: FIN sent; once its FIN comes back this side sits in TIME_WAIT \
-             (ss -tan state time-wait '( sport = :{port} )')"
-        ),
+        CloseMode::Graceful => {
+            format!("closed {peer} first: TIME_WAIT will be on this side, port {port}")
+        }
         CloseMode::Reset => format!("reset {peer}: SO_LINGER {{1,0}} sent RST, no TIME_WAIT"),
     }
 }
