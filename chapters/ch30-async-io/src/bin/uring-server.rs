@@ -23,8 +23,9 @@ use ch30::uring::{Options, Proactor};
 struct Args {
     #[command(flatten)]
     server: ServerArgs,
-    /// Submission queue entries (a power of two; small values make the queue fill up).
-    #[arg(long, default_value_t = 256)]
+    /// Submission queue entries (rounded up to a power of two; small values make the queue
+    /// fill up).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=32768))]
     entries: u32,
     /// Bytes of answers that may wait for one client before the server stops reading it.
     #[arg(long, default_value_t = 64 * 1024)]
