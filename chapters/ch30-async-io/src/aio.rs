@@ -3,7 +3,7 @@
 //! A POSIX AIO request is a control block (`struct aiocb`) that names a file, an offset and a
 //! buffer. `aio_write`/`aio_read` queue it and return at once; the caller later asks
 //! `aio_error` whether it is finished and `aio_return` for its result, exactly once
-//! (aio_return(3): "may be called only once for any given request").
+//! (aio_return(3): "should be called only once for any given request").
 //!
 //! The control block and its buffer must stay put until then: the I/O happens after the call
 //! returned. nix enforces the first with `Pin` and the second with a borrow, and panics if an
