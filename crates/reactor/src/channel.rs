@@ -23,6 +23,17 @@ use std::fmt;
 pub struct Token(pub(crate) u64);
 
 impl Token {
+    /// A token from a raw number, for using a [`crate::dispatcher::Dispatcher`] on its own
+    /// (inside a loop, the loop chooses tokens). Any thread.
+    pub fn from_raw(raw: u64) -> Token {
+        Token(raw)
+    }
+
+    /// The number stored in the kernel (`epoll_event.data.u64`). Any thread.
+    pub fn raw(self) -> u64 {
+        self.0
+    }
+
     pub(crate) fn new(index: u32, generation: u32) -> Token {
         Token((u64::from(generation) << 32) | u64::from(index))
     }
