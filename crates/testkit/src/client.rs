@@ -58,6 +58,8 @@ impl Client {
                     show(&buf[..filled])
                 ),
                 Ok(k) => filled += k,
+                // A signal (e.g. from an io_uring or AIO helper in this process) is not an error.
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => panic!(
                     "read after {filled} of {n} bytes ({}): {e}",
                     show(&buf[..filled])
@@ -70,7 +72,12 @@ impl Client {
     /// Reads whatever arrives next (at least one byte).
     pub fn read_some(&mut self) -> Vec<u8> {
         let mut buf = vec![0; 64 * 1024];
-        let n = self.stream.read(&mut buf).expect("read");
+        let n = loop {
+            match self.stream.read(&mut buf) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                result => break result.expect("read"),
+            }
+        };
         buf.truncate(n);
         buf
     }
