@@ -124,3 +124,63 @@ fn idle_connections_are_closed_and_busy_ones_kept() {
         busy.expect(b"still here");
     }
 }
+
+/// Lecture 35's first answer: a reply that fits goes out with the direct write and nothing
+/// is buffered; a reply the kernel cannot take is queued, and "write complete" comes only
+/// once the queue has drained.
+#[test]
+fn direct_write_first_then_queue_until_drained() {
+    const LARGE: usize = 8_000_000;
+    for kind in KINDS {
+        let queued = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let completes = Arc::new(AtomicUsize::new(0));
+        let mut server = echo_server(kind, 1);
+        let q = Arc::clone(&queued);
+        server.on_message(move |conn, input| {
+            let size = if input.peek().starts_with(b"large") {
+                LARGE
+            } else {
+                100
+            };
+            input.retrieve_all();
+            conn.send(&vec![b'x'; size]);
+            q.lock().unwrap().push(conn.queued_output());
+        });
+        let c = Arc::clone(&completes);
+        server.on_write_complete(move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        let server = server.spawn().unwrap();
+        let mut client = Client::connect(server.local_addr());
+
+        client.send(b"small\n");
+        client.expect(&[b'x'; 100]);
+        assert!(testkit::eventually(testkit::TIMEOUT, || completes
+            .load(Ordering::SeqCst)
+            == 1));
+        assert_eq!(*queued.lock().unwrap(), [0], "{kind}: all written directly");
+
+        client.send(b"large\n");
+        assert!(testkit::eventually(testkit::TIMEOUT, || queued
+            .lock()
+            .unwrap()
+            .len()
+            == 2));
+        let left = queued.lock().unwrap()[1];
+        assert!(
+            left > 0 && left < LARGE,
+            "{kind}: part written, {left} queued"
+        );
+        assert_eq!(
+            completes.load(Ordering::SeqCst),
+            1,
+            "{kind}: not complete yet"
+        );
+
+        let got = client.read_exact(LARGE);
+        assert!(got.iter().all(|&b| b == b'x'));
+        assert!(testkit::eventually(testkit::TIMEOUT, || completes
+            .load(Ordering::SeqCst)
+            == 2));
+    }
+}
