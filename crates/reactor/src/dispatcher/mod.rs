@@ -225,4 +225,29 @@ mod tests {
             assert!(d.remove(b.as_fd()).is_err(), "{kind}: removing twice fails");
         }
     }
+
+    /// A peer that goes away is reported as readable (read then returns EOF) by every
+    /// dispatcher, and as a hang-up by poll and epoll, which can tell. The C poll
+    /// dispatcher dropped POLLHUP-only events on the floor.
+    #[test]
+    fn hang_ups_are_reported() {
+        for kind in [
+            DispatcherKind::Poll,
+            DispatcherKind::Epoll,
+            DispatcherKind::Select,
+        ] {
+            let mut d = kind.create().unwrap();
+            let (a, b) = UnixStream::pair().unwrap();
+            d.add(b.as_fd(), Token::new(0, 0), Interest::READ).unwrap();
+            drop(a);
+            let mut events = Vec::new();
+            d.dispatch(Some(Duration::from_secs(1)), &mut events)
+                .unwrap();
+            assert_eq!(events.len(), 1, "{kind}");
+            assert!(events[0].ready.readable, "{kind}");
+            if kind != DispatcherKind::Select {
+                assert!(events[0].ready.hup, "{kind}");
+            }
+        }
+    }
 }
