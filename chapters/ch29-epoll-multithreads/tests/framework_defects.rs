@@ -114,6 +114,8 @@ fn the_connection_after_a_reset_reuses_the_fd_and_is_served(dispatcher: &str) {
     for threads in ["0", "1"] {
         let mut server = start(dispatcher, threads, &["--log"]);
         server.expect_stdout("[msg] event loop run, main thread\n");
+        // Every loop exists once the main loop runs: nothing else opens descriptors.
+        let baseline = procfs::open_fds(server.pid());
 
         let mut a = Client::connect(server.addr());
         round_trip(&mut a, "client a\n");
@@ -121,6 +123,10 @@ fn the_connection_after_a_reset_reuses_the_fd_and_is_served(dispatcher: &str) {
         let fd_a = server.expect_stdout("\n");
         a.reset();
         server.expect_stdout("connection closed\n");
+        assert!(
+            eventually(TIMEOUT, || procfs::open_fds(server.pid()) == baseline),
+            "a's socket was closed"
+        );
 
         let mut b = Client::connect(server.addr());
         round_trip(&mut b, "client b\n");

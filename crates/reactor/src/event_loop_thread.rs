@@ -108,7 +108,9 @@ impl Drop for EventLoopThread {
     }
 }
 
-/// N sub-reactor threads, `Thread-1` to `Thread-N` (the course's `thread_pool`).
+/// N sub-reactor threads, `Thread-1` to `Thread-N` (the course's `thread_pool`). Owned by
+/// the thread that started it (the main reactor's); the loop handles it gives out may be
+/// used from any thread.
 pub struct EventLoopThreadPool {
     threads: Vec<EventLoopThread>,
 }
