@@ -360,11 +360,7 @@ fn arm_idle_timer(lp: &mut EventLoop, token: Token, delay: Duration) -> TimerId 
 
 /// Runs `f` on the connection behind `token`, if it still exists, then applies whatever
 /// `f` changed (interest, close).
-fn with_connection(
-    lp: &mut EventLoop,
-    token: Token,
-    f: impl FnOnce(&mut TcpConnection<'_>),
-) -> bool {
+fn with_connection(lp: &mut EventLoop, token: Token, f: impl FnOnce(&mut TcpConnection<'_>)) {
     lp.with_handler(token, |handler, lp| {
         let Some(conn) = handler.as_any_mut().downcast_mut::<Connection>() else {
             return Control::Keep;
@@ -377,7 +373,7 @@ fn with_connection(
             lp,
         });
         conn.reconcile(lp)
-    })
+    });
 }
 
 impl Connection {
