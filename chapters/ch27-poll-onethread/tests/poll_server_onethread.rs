@@ -84,15 +84,18 @@ fn log_shows_the_course_lines_in_order() {
 }
 
 #[test]
-fn quiet_by_default() {
-    let server = server(&[]);
+fn quiet_by_default_and_stops_cleanly_on_sigterm() {
+    let mut server = server(&[]);
     let mut client = Client::connect(server.addr());
     client.send(b"abc");
     client.expect(b"nop");
-    drop(client);
+    server.signal(nix::sys::signal::Signal::SIGTERM);
+    assert!(server.wait().success());
+    client.expect_eof();
     assert_eq!(
         String::from_utf8_lossy(&server.stdout()),
-        format!("listening on {}\n", server.addr())
+        format!("listening on {}\n", server.addr()),
+        "nothing but the announcement without --log"
     );
 }
 
