@@ -106,3 +106,61 @@ impl ChannelMap {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channel::Ready;
+    use crate::event_loop::{Control, EventLoop};
+    use std::any::Any;
+    use std::os::fd::{AsFd, BorrowedFd};
+    use std::os::unix::net::UnixStream;
+
+    struct Dummy(UnixStream);
+
+    impl Handler for Dummy {
+        fn fd(&self) -> BorrowedFd<'_> {
+            self.0.as_fd()
+        }
+        fn handle_event(&mut self, _: &mut EventLoop, _: Token, _: Ready) -> Control {
+            Control::Keep
+        }
+        fn as_any_mut(&mut self) -> &mut dyn Any {
+            self
+        }
+    }
+
+    fn dummy() -> Box<dyn Handler> {
+        Box::new(Dummy(UnixStream::pair().unwrap().0))
+    }
+
+    #[test]
+    fn take_put_back_and_release() {
+        let mut map = ChannelMap::default();
+        let a = map.insert(dummy());
+        let b = map.insert(dummy());
+        assert_ne!(a.index(), b.index());
+        assert_eq!(map.tokens(), [a, b]);
+
+        let handler = map.take(a).expect("live");
+        assert!(map.take(a).is_none(), "busy: already out");
+        assert!(map.get(a).is_none());
+        assert_eq!(map.tokens(), [b], "a busy slot is not listed");
+        map.put_back(a, handler);
+        assert!(map.get(a).is_some());
+
+        let handler = map.take(a).unwrap();
+        map.release(a);
+        drop(handler);
+        assert!(map.take(a).is_none(), "released: the token is stale");
+
+        let c = map.insert(dummy());
+        assert_eq!(c.index(), a.index(), "the free slot is reused");
+        assert_ne!(c.generation(), a.generation());
+        assert!(
+            map.get(a).is_none(),
+            "the old token does not reach the new handler"
+        );
+        assert!(map.get(c).is_some());
+    }
+}
