@@ -435,8 +435,10 @@ impl Connection {
                 if let Some(idle) = &mut core.idle {
                     idle.last_activity = Instant::now();
                 }
-                if let Some(cb) = &self.callbacks.on_message {
-                    cb(&mut TcpConnection { core, lp }, &mut self.input);
+                match &self.callbacks.on_message {
+                    Some(cb) => cb(&mut TcpConnection { core, lp }, &mut self.input),
+                    // Nobody wants the bytes: drop them rather than let them pile up.
+                    None => self.input.retrieve_all(),
                 }
             }
             Err(e)

@@ -111,7 +111,8 @@ impl TcpServer {
     }
 
     /// Sets the callback for data: called after each read that returned bytes, with the
-    /// input buffer. Runs on the connection's loop thread.
+    /// input buffer. Runs on the connection's loop thread. Without one, input is
+    /// discarded.
     pub fn on_message(
         &mut self,
         f: impl Fn(&mut TcpConnection<'_>, &mut Buffer) + Send + Sync + 'static,
