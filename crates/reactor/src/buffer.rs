@@ -166,6 +166,14 @@ impl Buffer {
         }
     }
 
+    /// Frees the storage if nothing is readable and it is larger than `keep` bytes, so a
+    /// connection that once moved megabytes does not keep them while it idles.
+    pub fn shrink_if_empty(&mut self, keep: usize) {
+        if self.is_empty() && self.data.len() > keep {
+            *self = Buffer::new();
+        }
+    }
+
     /// The writable tail, to fill in place; follow with [`Buffer::has_written`].
     pub fn writable_slice(&mut self) -> &mut [u8] {
         &mut self.data[self.write_index..]
@@ -332,6 +340,19 @@ mod tests {
         regions(&b, CHEAP_PREPEND, 600, INITIAL_SIZE - CHEAP_PREPEND - 600);
         assert_eq!(&b.peek()[..300], &[b'a'; 300][..]);
         assert_eq!(&b.peek()[300..], &[b'b'; 300][..]);
+    }
+
+    #[test]
+    fn shrinks_only_when_empty_and_large() {
+        let mut b = Buffer::new();
+        b.append(&vec![b'q'; 5000]);
+        b.shrink_if_empty(SPILL_SIZE);
+        regions(&b, CHEAP_PREPEND, 5000, 0);
+        b.retrieve(5000);
+        b.shrink_if_empty(SPILL_SIZE);
+        regions(&b, CHEAP_PREPEND, 0, 5000);
+        b.shrink_if_empty(1000);
+        regions(&b, 0, 0, 0);
     }
 
     #[test]

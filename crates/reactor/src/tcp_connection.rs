@@ -42,6 +42,9 @@ use crate::event_loop::{Control, EventLoop, Handler, LoopHandle};
 use crate::log::msg;
 use crate::timer_queue::TimerId;
 
+/// An empty buffer larger than this gives its memory back (after a burst of traffic).
+const KEEP_BUFFER: usize = 64 * 1024;
+
 /// A callback that receives a connection: `on_connection`, `on_write_complete`,
 /// `on_close`. Shared by every loop thread, hence `Send + Sync`.
 pub type ConnectionCallback = Box<dyn Fn(&mut TcpConnection<'_>) + Send + Sync>;
@@ -440,6 +443,7 @@ impl Connection {
                     // Nobody wants the bytes: drop them rather than let them pile up.
                     None => self.input.retrieve_all(),
                 }
+                self.input.shrink_if_empty(KEEP_BUFFER);
             }
             Err(e)
                 if matches!(
@@ -459,6 +463,7 @@ impl Connection {
             Ok(n) => {
                 core.output.retrieve(n);
                 if core.output.is_empty() {
+                    core.output.shrink_if_empty(KEEP_BUFFER);
                     core.write_complete_pending = true;
                 }
             }
