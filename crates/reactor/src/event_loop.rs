@@ -3,13 +3,13 @@
 //! Course counterpart: `lib/event_loop.c` (lectures 32-33). muduo counterpart: `EventLoop`.
 //!
 //! ```text
-//!        +--------------------------- run() ----------------------------+
-//!        v                                                              |
-//!   dispatch (one poll / epoll_wait / select, timeout = next timer)      |
-//!        |                                                              |
-//!        +--> for each ready token: take handler, handle_event, put back |
-//!        +--> run the timers that are due                               |
-//!        +--> run the tasks other threads queued  ----------------------+
+//!   +------------------------------- run() -------------------------------+
+//!   v                                                                     |
+//!   dispatch: one poll / epoll_wait / select, timeout = next timer        |
+//!   |                                                                     |
+//!   +--> for each ready token: take the handler, handle_event, put back   |
+//!   +--> run the timers that are due                                      |
+//!   +--> run the tasks other threads queued ------------------------------+
 //! ```
 //!
 //! Thread affinity is enforced by the type system instead of the C's runtime check
