@@ -184,3 +184,42 @@ fn direct_write_first_then_queue_until_drained() {
             == 2));
     }
 }
+
+/// The C's `size_t nwrited = write(...)` turned a failed write into a huge count. Here a
+/// peer that resets while megabytes are queued for it makes the write fail, and the
+/// connection is closed once; the server goes on serving.
+#[test]
+fn a_reset_with_output_queued_closes_the_connection_once() {
+    for kind in KINDS {
+        let closes = Arc::new(AtomicUsize::new(0));
+        let mut server = echo_server(kind, 1);
+        server.on_message(|conn, input| {
+            let big = input.peek().starts_with(b"big");
+            conn.send_buffer(input);
+            if big {
+                conn.send(&vec![b'z'; 8_000_000]);
+            }
+        });
+        let c = Arc::clone(&closes);
+        server.on_close(move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        let server = server.spawn().unwrap();
+
+        let mut victim = Client::connect(server.local_addr());
+        victim.send(b"big\n");
+        victim.expect(b"big\n");
+        victim.reset();
+        assert!(testkit::eventually(testkit::TIMEOUT, || closes
+            .load(Ordering::SeqCst)
+            == 1));
+
+        let mut next = Client::connect(server.local_addr());
+        next.send(b"still serving\n");
+        next.expect(b"still serving\n");
+        drop(next);
+        assert!(testkit::eventually(testkit::TIMEOUT, || closes
+            .load(Ordering::SeqCst)
+            == 2));
+    }
+}
