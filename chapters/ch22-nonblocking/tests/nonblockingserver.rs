@@ -152,7 +152,8 @@ fn a_client_past_max_clients_is_refused_and_the_others_are_served() {
 fn a_client_that_never_reads_does_not_stall_the_others() {
     let server = server(&[]);
     let hog = TcpStream::connect(server.addr()).unwrap();
-    hog.set_write_timeout(Some(Duration::from_millis(500))).unwrap();
+    hog.set_write_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
     let writer = thread::spawn(move || {
         let line = [b'x'; 1023]
             .iter()
@@ -170,6 +171,25 @@ fn a_client_that_never_reads_does_not_stall_the_others() {
     other.send(b"abc\n");
     other.expect(b"nop\n");
     drop(writer.join().unwrap());
+}
+
+#[test]
+fn a_descriptor_past_fd_setsize_is_refused_not_a_crash() {
+    // Fill descriptors 5..=1023 before the server starts: its listener gets 3, its reserve
+    // 4, and the first client 1024, one past the last bit of an fd_set.
+    let command = format!(
+        "ulimit -n 1100 && for fd in $(seq 5 1023); do eval \"exec $fd</dev/null\"; done && exec {SERVER} --port 0"
+    );
+    let mut server =
+        Server::from_process(Process::spawn(Command::new("bash").args(["-c", &command])));
+    for _ in 0..2 {
+        let mut client = Client::connect(server.addr());
+        client
+            .expect(b"server full: descriptor 1024 does not fit in an fd_set (FD_SETSIZE 1024)\n");
+        client.expect_eof();
+    }
+    server.expect_stderr("refused 127.0.0.1:");
+    server.assert_running();
 }
 
 #[test]
