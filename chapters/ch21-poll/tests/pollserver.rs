@@ -129,7 +129,8 @@ fn a_full_table_refuses_the_newcomer_and_keeps_serving_the_others() {
 fn a_client_that_never_reads_does_not_stall_the_others() {
     let server = server(&[]);
     let hog = TcpStream::connect(server.addr()).unwrap();
-    hog.set_write_timeout(Some(Duration::from_millis(500))).unwrap();
+    hog.set_write_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
     let writer = thread::spawn(move || {
         let chunk = [b'x'; 64 * 1024];
         for _ in 0..64 {

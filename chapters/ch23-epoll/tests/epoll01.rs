@@ -173,7 +173,8 @@ fn a_client_that_never_reads_does_not_stall_the_others() {
     for mode in ["et", "lt"] {
         let server = server(&["--mode", mode]);
         let hog = TcpStream::connect(server.addr()).unwrap();
-        hog.set_write_timeout(Some(Duration::from_millis(500))).unwrap();
+        hog.set_write_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
         let writer = thread::spawn(move || {
             let chunk = [b'x'; 64 * 1024];
             for _ in 0..64 {
