@@ -308,7 +308,10 @@ fn a_slow_client_is_timed_out() {
 
 #[test]
 fn closed_connections_leave_no_descriptors_behind() {
-    let server = start(&[]);
+    // `listening on` is printed before the I/O threads open their loops; once the main loop
+    // runs, every loop exists and only connections open descriptors.
+    let mut server = start(&["--log"]);
+    server.expect_stdout("[msg] event loop run, main thread\n");
     let before = procfs::open_fds(server.pid());
     for i in 0..50 {
         match i % 3 {
