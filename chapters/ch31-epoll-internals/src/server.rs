@@ -54,35 +54,64 @@ struct Conn {
     interest: EpollFlags,
 }
 
-/// Serves `listener` forever.
-pub fn serve(listener: TcpListener, options: Options) -> anyhow::Result<()> {
-    listener.set_nonblocking(true)?;
-    let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("epoll_create1")?;
-    epoll.add(&listener, EpollEvent::new(EpollFlags::EPOLLIN, LISTENER))?;
-    let mut conns: HashMap<u64, Conn> = HashMap::new();
-    let mut next_token = LISTENER + 1;
-    let mut events = vec![EpollEvent::empty(); 128];
-    loop {
-        let n = match epoll.wait(&mut events, EpollTimeout::NONE) {
-            Ok(n) => n,
-            Err(Errno::EINTR) => continue,
-            Err(e) => return Err(e).context("epoll_wait"),
-        };
-        for event in &events[..n] {
-            let token = event.data();
-            if token == LISTENER {
-                accept_all(&listener, &epoll, &mut conns, &mut next_token, options)?;
-                continue;
-            }
-            let Some(conn) = conns.get_mut(&token) else {
-                continue;
+/// The reactor: the listener and its epoll instance, ready to serve.
+pub struct Reactor {
+    listener: TcpListener,
+    epoll: Epoll,
+    options: Options,
+}
+
+impl Reactor {
+    /// Creates the epoll instance and registers the listener, so the caller can announce
+    /// `listening on` knowing every descriptor of the idle server exists.
+    pub fn new(listener: TcpListener, options: Options) -> anyhow::Result<Reactor> {
+        listener.set_nonblocking(true)?;
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("epoll_create1")?;
+        epoll.add(&listener, EpollEvent::new(EpollFlags::EPOLLIN, LISTENER))?;
+        Ok(Reactor {
+            listener,
+            epoll,
+            options,
+        })
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves forever.
+    pub fn run(self) -> anyhow::Result<()> {
+        let Reactor {
+            listener,
+            epoll,
+            options,
+        } = self;
+        let mut conns: HashMap<u64, Conn> = HashMap::new();
+        let mut next_token = LISTENER + 1;
+        let mut events = vec![EpollEvent::empty(); 128];
+        loop {
+            let n = match epoll.wait(&mut events, EpollTimeout::NONE) {
+                Ok(n) => n,
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e).context("epoll_wait"),
             };
-            match conn.on_event(event.events(), options) {
-                Ok(true) => conn.update_interest(&epoll, token, options)?,
-                Ok(false) => close(&epoll, &mut conns, token),
-                Err(e) => {
-                    eprintln!("connection {token}: {e}");
-                    close(&epoll, &mut conns, token);
+            for event in &events[..n] {
+                let token = event.data();
+                if token == LISTENER {
+                    accept_all(&listener, &epoll, &mut conns, &mut next_token, options)?;
+                    continue;
+                }
+                let Some(conn) = conns.get_mut(&token) else {
+                    continue;
+                };
+                match conn.on_event(event.events(), options) {
+                    Ok(true) => conn.update_interest(&epoll, token, options)?,
+                    Ok(false) => close(&epoll, &mut conns, token),
+                    Err(e) => {
+                        eprintln!("connection {token}: {e}");
+                        close(&epoll, &mut conns, token);
+                    }
                 }
             }
         }

@@ -13,7 +13,7 @@
 use clap::Parser;
 use common::ServerArgs;
 
-use ch31::server::{Options, Trigger};
+use ch31::server::{Options, Reactor, Trigger};
 
 /// A rot13 epoll server, level- or edge-triggered, for counting syscalls with strace -c.
 #[derive(Parser, Debug)]
@@ -35,11 +35,12 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let listener = common::tcp_server_listen(args.server.socket_addr())?;
-    common::announce(listener.local_addr()?);
     let options = Options {
         trigger: args.trigger,
         read_size: args.read_size as usize,
         max_pending: args.max_pending,
     };
-    ch31::server::serve(listener, options)
+    let reactor = Reactor::new(listener, options)?;
+    common::announce(reactor.local_addr()?);
+    reactor.run()
 }
