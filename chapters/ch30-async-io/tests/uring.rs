@@ -3,10 +3,8 @@
 //! Each test first checks that io_uring works here; where it does not (an old kernel, a
 //! seccomp profile, `kernel.io_uring_disabled`), it prints why and returns.
 
-use std::io::{ErrorKind, Write};
 use std::process::Command;
 use std::thread;
-use std::time::Duration;
 
 use testkit::{Client, Process, Server, TIMEOUT, eventually, procfs, tools};
 
@@ -121,30 +119,11 @@ fn a_client_that_never_reads_does_not_block_the_others() {
     let pid = server.pid();
     let baseline = procfs::open_fds(pid);
 
-    // The hog sends 8 MiB and reads nothing: its answers fill its receive buffer and our
-    // send buffer, then the server stops reading it, and its own writes stall.
-    let hog = Client::connect(server.addr());
-    let hog_stream = hog.stream().try_clone().unwrap();
-    hog_stream
-        .set_write_timeout(Some(Duration::from_millis(500)))
-        .unwrap();
-    let writer = thread::spawn(move || {
-        let chunk = [b'a'; 64 * 1024];
-        let mut sent = 0usize;
-        loop {
-            match (&hog_stream).write(&chunk) {
-                Ok(n) => sent += n,
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    return (sent, true);
-                }
-                Err(_) => return (sent, false),
-            }
-            if sent >= 8 << 20 {
-                return (sent, false);
-            }
-        }
-    });
-    let (sent, stalled) = writer.join().unwrap();
+    // The hog reads nothing: its answers fill its receive buffer and our send buffer, then
+    // the server stops reading it, and its own writes stall. Every buffer on the way holds
+    // at most tens of MiB (tcp_rmem/tcp_wmem maxima), far below the limit.
+    let mut hog = Client::connect(server.addr());
+    let (sent, stalled) = hog.flood_without_reading(256 << 20);
     assert!(
         stalled,
         "the hog sent all {sent} bytes: the server kept reading it"

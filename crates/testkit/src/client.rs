@@ -127,6 +127,31 @@ impl Client {
         drop(self);
     }
 
+    /// Plays the client that sends and never reads: writes until one write has blocked for
+    /// half a second (the server stopped reading it) or `limit` bytes went out. Returns the
+    /// bytes sent and whether the writes stalled. A small receive buffer (set here, which
+    /// also turns off its autotuning, see tcp(7)) makes the server's answers back up sooner.
+    pub fn flood_without_reading(&mut self, limit: usize) -> (usize, bool) {
+        let socket = socket2::SockRef::from(&self.stream);
+        socket.set_recv_buffer_size(16 * 1024).expect("SO_RCVBUF");
+        self.stream
+            .set_write_timeout(Some(std::time::Duration::from_millis(500)))
+            .expect("set write timeout");
+        let chunk = [b'a'; 64 * 1024];
+        let mut sent = 0;
+        while sent < limit {
+            match self.stream.write(&chunk) {
+                Ok(n) => sent += n,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return (sent, true);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => panic!("flood after {sent} bytes: {e}"),
+            }
+        }
+        (sent, false)
+    }
+
     /// The underlying stream, for anything else.
     pub fn stream(&self) -> &TcpStream {
         &self.stream
