@@ -3,10 +3,9 @@
 //! - [`client`] is `select01`: a client that waits on stdin and its socket together.
 //! - [`server`] is `selectserver`: the rot13 line service for many clients on one thread,
 //!   re-arming its fd sets before every `select` and refusing clients past its limit.
-//! - [`conn`] is one client's buffered state; [`accept`] keeps accepting safe when the
+//! - [`conn`] is one client's buffered state; [`common::Acceptor`] keeps accepting safe when the
 //!   process runs out of file descriptors.
 
-pub mod accept;
 pub mod client;
 pub mod conn;
 pub mod server;

@@ -18,7 +18,7 @@ use anyhow::Context;
 use nix::errno::Errno;
 use nix::sys::select::{FD_SETSIZE, FdSet, select};
 
-use crate::accept::{Accepted, Acceptor};
+use common::{Accepted, Acceptor};
 use crate::conn::LineConn;
 
 /// How the server behaves.

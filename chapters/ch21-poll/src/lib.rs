@@ -2,10 +2,9 @@
 //!
 //! - [`server`] is `pollserver`: an echo server on one thread whose client table has a
 //!   fixed size; a newcomer to a full table is told so and closed (the C exits instead).
-//! - [`conn`] is one client's echo buffer; [`accept`] keeps accepting safe when the process
+//! - [`conn`] is one client's echo buffer; [`common::Acceptor`] keeps accepting safe when the process
 //!   runs out of file descriptors.
 
-pub mod accept;
 pub mod conn;
 pub mod server;
 

@@ -18,7 +18,7 @@ use anyhow::Context;
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
-use crate::accept::{Accepted, Acceptor};
+use common::{Accepted, Acceptor};
 use crate::conn::EchoConn;
 
 /// How the server behaves.

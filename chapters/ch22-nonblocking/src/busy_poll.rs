@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::accept::{Accepted, Acceptor};
+use common::{Accepted, Acceptor};
 use crate::conn::Conn;
 
 /// How the busy loop behaves.

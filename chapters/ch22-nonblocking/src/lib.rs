@@ -7,10 +7,9 @@
 //! - [`errno_tour`] is `errnotour`: WouldBlock, a partial write, EOF, ECONNRESET, EPIPE and
 //!   EINTR, each made to happen on loopback and explained.
 //! - [`busy_poll`] is `busypoll`: the counter-example that spins instead of waiting.
-//! - [`conn`] is one client's buffer; [`accept`] keeps accepting safe when the process runs
+//! - [`conn`] is one client's buffer; [`common::Acceptor`] keeps accepting safe when the process runs
 //!   out of file descriptors.
 
-pub mod accept;
 pub mod busy_poll;
 pub mod conn;
 pub mod connect;

@@ -6,10 +6,9 @@
 //!   (`--c-bug accept-once`, `--c-bug drop-batch`) are switches.
 //! - [`watch`] is `epoll02` and `epoll03`: clients registered and never read, to count
 //!   how often each mode reports the same unread bytes.
-//! - [`conn`] is one client's buffer; [`accept`] keeps accepting safe when the process
+//! - [`conn`] is one client's buffer; [`common::Acceptor`] keeps accepting safe when the process
 //!   runs out of file descriptors; [`Mode`] is the LT/ET switch.
 
-pub mod accept;
 pub mod conn;
 mod mode;
 pub mod server;

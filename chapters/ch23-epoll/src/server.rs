@@ -21,7 +21,7 @@ use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
 
 use crate::Mode;
-use crate::accept::{Accepted, Acceptor};
+use common::{Accepted, Acceptor};
 use crate::conn::Conn;
 
 /// The token of the listening socket; connections count up from 1.

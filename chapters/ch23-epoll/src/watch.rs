@@ -16,7 +16,7 @@ use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
 
 use crate::Mode;
-use crate::accept::{Accepted, Acceptor};
+use common::{Accepted, Acceptor};
 
 const LISTENER: u64 = 0;
 

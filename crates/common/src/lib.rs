@@ -11,7 +11,9 @@
 //!   refuses a line longer than its limit;
 //! - [`read_message`] refuses a length header larger than the caller's buffer instead of
 //!   waiting for bytes that will overflow it;
-//! - [`make_nonblocking`] adds `O_NONBLOCK` to the file status flags instead of replacing them.
+//! - [`make_nonblocking`] adds `O_NONBLOCK` to the file status flags instead of replacing them;
+//! - [`Acceptor`] survives running out of file descriptors (EMFILE) without spinning, which
+//!   the C servers never check for.
 //!
 //! Linux only: the lessons are about Linux's socket API (epoll, accept4, SO_REUSEPORT, ...).
 
@@ -23,6 +25,7 @@ compile_error!(
      and builds only on Linux; use a Linux machine, VM or container"
 );
 
+mod accept;
 mod cli;
 mod io;
 mod line;
@@ -30,6 +33,7 @@ mod message;
 mod net;
 mod rot13;
 
+pub use accept::{Accepted, Acceptor, SHED_MESSAGE};
 pub use cli::{ClientArgs, ServerArgs, announce};
 pub use io::{readn, writen};
 pub use line::LineReader;

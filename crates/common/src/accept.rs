@@ -2,8 +2,9 @@
 //!
 //! When `accept` fails with EMFILE ("the per-process limit on the number of open file
 //! descriptors has been reached", accept(2)), the connection stays in the listen queue, so
-//! the listener stays readable. A select loop then wakes at once, fails again, and burns a
-//! whole CPU while every other client waits. The cure muduo and libev use: keep one
+//! the listener stays readable. A level-triggered loop then wakes at once, fails again, and
+//! burns a whole CPU while every other client waits; an edge-triggered loop that gives up
+//! there never hears about that queue again. The cure muduo and libev use: keep one
 //! descriptor in reserve (an open `/dev/null`). On EMFILE, close the reserve, accept the
 //! waiting connection, tell that client we are busy, close it, and reopen the reserve. The
 //! queue drains, the loop goes back to sleep, and the clients already connected are served.
@@ -67,8 +68,15 @@ impl Acceptor {
 
     fn shed(&mut self, cause: &io::Error) -> io::Result<Accepted> {
         eprintln!("accept: {cause}; turning one waiting client away");
-        // Dropping the reserve frees exactly the one descriptor accept needs.
-        self.reserve = None;
+        // Dropping the reserve frees exactly the one descriptor accept needs. Without a
+        // reserve (it could not be reopened last time) there is nothing to free: say so
+        // rather than loop, and let the caller back off.
+        if self.reserve.take().is_none() {
+            return Err(io::Error::new(
+                cause.kind(),
+                format!("{cause} (no spare descriptor)"),
+            ));
+        }
         let outcome = match self.listener.accept() {
             Ok((mut stream, _)) => {
                 // Best effort: a fresh socket's send buffer always has room for one line.
