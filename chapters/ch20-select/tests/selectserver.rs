@@ -17,21 +17,6 @@ fn server(args: &[&str]) -> Server {
     Server::start(SERVER, &all)
 }
 
-/// Sends SIGSTOP and waits until the kernel has really stopped the server (state `T` in
-/// /proc/PID/stat), so that whatever the test sends next is all waiting when it resumes.
-fn freeze(server: &Server) {
-    server.signal(Signal::SIGSTOP);
-    let stat = format!("/proc/{}/stat", server.pid());
-    let stopped = || {
-        std::fs::read_to_string(&stat).is_ok_and(|s| {
-            s.rsplit(") ")
-                .next()
-                .is_some_and(|rest| rest.starts_with('T'))
-        })
-    };
-    assert!(eventually(TIMEOUT, stopped), "server did not stop");
-}
-
 /// The lectures' samples (seed-002 part 2, Appendix E), sent as telnet sends them.
 const SAMPLES: &[(&str, &str)] = &[
     ("fasfasfasf", "snfsnfsnfs"),
@@ -97,7 +82,7 @@ fn twenty_clients_sending_at_the_same_instant_all_get_replies() {
         server.expect_stdout("accepted ");
     }
     // Freeze the server so that all twenty lines are waiting when select next looks.
-    freeze(&server);
+    server.freeze();
     for (i, client) in clients.iter_mut().enumerate() {
         client.send(format!("client {i}\n").as_bytes());
     }

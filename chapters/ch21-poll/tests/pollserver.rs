@@ -17,21 +17,6 @@ fn server(args: &[&str]) -> Server {
     Server::start(SERVER, &all)
 }
 
-/// Sends SIGSTOP and waits until the kernel has really stopped the server (state `T` in
-/// /proc/PID/stat), so that whatever the test sends next is all waiting when it resumes.
-fn freeze(server: &Server) {
-    server.signal(Signal::SIGSTOP);
-    let stat = format!("/proc/{}/stat", server.pid());
-    let stopped = || {
-        std::fs::read_to_string(&stat).is_ok_and(|s| {
-            s.rsplit(") ")
-                .next()
-                .is_some_and(|rest| rest.starts_with('T'))
-        })
-    };
-    assert!(eventually(TIMEOUT, stopped), "server did not stop");
-}
-
 #[test]
 fn echoes_byte_for_byte_including_crlf() {
     let server = server(&[]);
@@ -77,7 +62,7 @@ fn twenty_clients_sending_at_the_same_instant_all_get_replies() {
     for _ in 0..20 {
         server.expect_stdout("accepted ");
     }
-    freeze(&server);
+    server.freeze();
     for (i, client) in clients.iter_mut().enumerate() {
         client.send(format!("client {i}\n").as_bytes());
     }

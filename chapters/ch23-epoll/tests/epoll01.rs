@@ -17,21 +17,6 @@ fn server(args: &[&str]) -> Server {
     Server::start(SERVER, &all)
 }
 
-/// Sends SIGSTOP and waits until the kernel has really stopped the server (state `T` in
-/// /proc/PID/stat), so that whatever the test sends next is all waiting when it resumes.
-fn freeze(server: &Server) {
-    server.signal(Signal::SIGSTOP);
-    let stat = format!("/proc/{}/stat", server.pid());
-    let stopped = || {
-        std::fs::read_to_string(&stat).is_ok_and(|s| {
-            s.rsplit(") ")
-                .next()
-                .is_some_and(|rest| rest.starts_with('T'))
-        })
-    };
-    assert!(eventually(TIMEOUT, stopped), "server did not stop");
-}
-
 fn rot13(text: &str) -> Vec<u8> {
     common::rot13(text.as_bytes())
 }
@@ -79,7 +64,7 @@ fn a_burst_of_50_connects_is_all_accepted_and_served() {
     let server = server(&[]);
     // While the server is stopped, the kernel completes 50 handshakes into the accept
     // queue; the listener then makes one edge for all of them.
-    freeze(&server);
+    server.freeze();
     let mut clients: Vec<Client> = (0..50).map(|_| Client::connect(server.addr())).collect();
     server.signal(Signal::SIGCONT);
     for (i, client) in clients.iter_mut().enumerate() {
@@ -98,7 +83,7 @@ fn twenty_clients_sending_at_the_same_instant_all_get_replies() {
         server.expect_stdout("accepted ");
     }
     // All twenty lines arrive while the server is stopped: one epoll_wait returns them all.
-    freeze(&server);
+    server.freeze();
     for (i, client) in clients.iter_mut().enumerate() {
         client.send(format!("client {i}\n").as_bytes());
     }
@@ -111,7 +96,7 @@ fn twenty_clients_sending_at_the_same_instant_all_get_replies() {
 #[test]
 fn c_bug_accept_once_starves_a_burst_under_et() {
     let server = server(&["--c-bug", "accept-once"]);
-    freeze(&server);
+    server.freeze();
     let mut clients: Vec<Client> = (0..5).map(|_| Client::connect(server.addr())).collect();
     server.signal(Signal::SIGCONT);
     for client in &mut clients {
@@ -136,7 +121,7 @@ fn c_bug_drop_batch_loses_events_under_et_but_not_under_lt() {
         let mut b = Client::connect(server.addr());
         server.expect_stdout("accepted ");
         server.expect_stdout("accepted ");
-        freeze(&server);
+        server.freeze();
         a.send(b"aaa\n");
         b.send(b"bbb\n");
         server.signal(Signal::SIGCONT);

@@ -187,6 +187,19 @@ impl Process {
         kill(pid, signal).unwrap_or_else(|e| panic!("kill -{signal} {pid}: {e}"));
     }
 
+    /// Stops the child with SIGSTOP and waits until the kernel has really stopped it
+    /// (state `T`), so that whatever the test sends next is all queued when it resumes
+    /// (SIGCONT).
+    pub fn freeze(&self) {
+        self.signal(Signal::SIGSTOP);
+        let stopped = || crate::procfs::state(self.pid()) == Some('T');
+        assert!(
+            crate::eventually(TIMEOUT, stopped),
+            "process {} did not stop",
+            self.pid()
+        );
+    }
+
     /// Waits for the child to exit and for its output pipes to close.
     pub fn wait(&mut self) -> ExitStatus {
         let deadline = Instant::now() + TIMEOUT;

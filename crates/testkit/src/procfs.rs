@@ -27,6 +27,12 @@ pub fn cpu_ticks(pid: u32) -> u64 {
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
+/// The scheduler state of process `pid` (`R`, `S`, `T` stopped, `Z` zombie, ...), or
+/// `None` once it is gone.
+pub fn state(pid: u32) -> Option<char> {
+    stat_fields(pid)?.first()?.chars().next()
+}
+
 /// The children of process `pid` as `(pid, state)`, where state `Z` is a zombie.
 pub fn children(pid: u32) -> Vec<(u32, char)> {
     let mut out = Vec::new();
