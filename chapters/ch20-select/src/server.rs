@@ -15,10 +15,10 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd};
 
 use anyhow::Context;
+use common::{Accepted, Acceptor};
 use nix::errno::Errno;
 use nix::sys::select::{FD_SETSIZE, FdSet, select};
 
-use common::{Accepted, Acceptor};
 use crate::conn::LineConn;
 
 /// How the server behaves.

@@ -15,10 +15,10 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 
 use anyhow::Context;
+use common::{Accepted, Acceptor};
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
-use common::{Accepted, Acceptor};
 use crate::conn::EchoConn;
 
 /// How the server behaves.

@@ -14,8 +14,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-
 use common::{Accepted, Acceptor};
+
 use crate::conn::Conn;
 
 /// How the busy loop behaves.

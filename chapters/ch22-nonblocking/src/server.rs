@@ -20,10 +20,10 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::Context;
+use common::{Accepted, Acceptor};
 use nix::errno::Errno;
 use nix::sys::select::{FD_SETSIZE, FdSet, select};
 
-use common::{Accepted, Acceptor};
 use crate::conn::Conn;
 
 /// How the server behaves.

@@ -17,11 +17,11 @@ use std::net::{SocketAddr, TcpListener};
 use std::os::fd::{AsFd, AsRawFd};
 
 use anyhow::Context;
+use common::{Accepted, Acceptor};
 use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
 
 use crate::Mode;
-use common::{Accepted, Acceptor};
 use crate::conn::Conn;
 
 /// The token of the listening socket; connections count up from 1.

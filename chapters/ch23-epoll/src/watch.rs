@@ -12,11 +12,11 @@ use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd};
 
 use anyhow::Context;
+use common::{Accepted, Acceptor};
 use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
 
 use crate::Mode;
-use common::{Accepted, Acceptor};
 
 const LISTENER: u64 = 0;
 
