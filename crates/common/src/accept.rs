@@ -67,7 +67,6 @@ impl Acceptor {
     }
 
     fn shed(&mut self, cause: &io::Error) -> io::Result<Accepted> {
-        eprintln!("accept: {cause}; turning one waiting client away");
         // Dropping the reserve frees exactly the one descriptor accept needs. Without a
         // reserve (it could not be reopened last time) there is nothing to free: say so
         // rather than loop, and let the caller back off.
@@ -78,7 +77,14 @@ impl Acceptor {
             ));
         }
         let outcome = match self.listener.accept() {
-            Ok((mut stream, _)) => {
+            Ok((mut stream, peer)) => {
+                // A descriptor may have come free meanwhile (another thread closed one, or
+                // a blocking listener waited here for the next client): then serve it.
+                if let Ok(reserve) = File::open("/dev/null") {
+                    self.reserve = Some(reserve);
+                    return Ok(Accepted::Client(stream, peer));
+                }
+                eprintln!("accept: {cause}; turning one waiting client away");
                 // Best effort: a fresh socket's send buffer always has room for one line.
                 let _ = stream.write(SHED_MESSAGE);
                 Ok(Accepted::Shed)
