@@ -3,7 +3,8 @@
 //! [`serve`] is `fork01`: the parent accepts, forks, and closes its copy of the connection;
 //! the child closes its copy of the listener, serves the client with [`child_run`] (the
 //! rot13 line service), and exits. [`reap`] collects the exited children so none is left
-//! a zombie, and [`accept`] keeps the accept loop alive through EINTR and EMFILE.
+//! a zombie, and [`common::Acceptor::next_client`] keeps the accept loop alive through
+//! EINTR and EMFILE.
 
 /// `println!` that never panics: a server must not die because nobody reads its log.
 macro_rules! say {
@@ -21,7 +22,6 @@ macro_rules! complain {
     }};
 }
 
-pub mod accept;
 pub mod reap;
 
 use std::io::{self, ErrorKind, Read, Write};
@@ -82,7 +82,7 @@ pub fn serve(listener: TcpListener, reap: Reap) -> anyhow::Result<()> {
 /// only in a child, with the connection it must serve (or on a fatal accept error).
 fn accept_and_fork(acceptor: &mut Acceptor) -> anyhow::Result<(TcpStream, SocketAddr)> {
     loop {
-        let (stream, peer) = accept::next_client(acceptor).context("accept")?;
+        let (stream, peer) = acceptor.next_client().context("accept")?;
         // SAFETY: the process has a single thread (checked in `serve`; nothing here starts
         // another), so the child is an exact copy of a consistent process: no lock is held
         // by a thread that does not exist in the child, and it may allocate, print and do

@@ -6,7 +6,8 @@
 //! - [`thread_per_connection`] is `thread01`: a new thread for every client.
 //! - [`pool`] is `thread02`: a fixed set of worker threads fed through a bounded
 //!   [`queue::BlockQueue`], and a decision for when that queue is full.
-//! - [`accept`] keeps both servers' accept loops alive through EINTR and EMFILE.
+//! - [`common::Acceptor::next_client`] keeps both servers' accept loops alive through EINTR
+//!   and EMFILE.
 
 /// `println!` that never panics: a server must not die because nobody reads its log.
 macro_rules! say {
@@ -24,7 +25,6 @@ macro_rules! complain {
     }};
 }
 
-pub mod accept;
 pub mod counter;
 pub mod pool;
 pub mod queue;

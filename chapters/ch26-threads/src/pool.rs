@@ -78,7 +78,7 @@ pub fn serve(listener: TcpListener, options: PoolOptions) -> anyhow::Result<()> 
     }
     let mut acceptor = Acceptor::new(listener).context("open the reserve descriptor")?;
     loop {
-        let (stream, peer) = crate::accept::next_client(&mut acceptor).context("accept")?;
+        let (stream, peer) = acceptor.next_client().context("accept")?;
         let job = Job { stream, peer };
         let Err(job) = queue.try_push(job, log_push) else {
             continue;

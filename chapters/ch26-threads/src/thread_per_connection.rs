@@ -22,7 +22,7 @@ use common::Acceptor;
 pub fn serve(listener: TcpListener) -> anyhow::Result<()> {
     let mut acceptor = Acceptor::new(listener).context("open the reserve descriptor")?;
     loop {
-        let (stream, peer) = crate::accept::next_client(&mut acceptor).context("accept")?;
+        let (stream, peer) = acceptor.next_client().context("accept")?;
         let fd = stream.as_raw_fd();
         // The name shows in `ps -L` and `top -H`.
         let spawned = thread::Builder::new()

@@ -16,6 +16,9 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 /// What a client turned away for lack of descriptors reads before the server closes.
 pub const SHED_MESSAGE: &[u8] = b"server busy: out of file descriptors, try again later\n";
 
+/// How long [`Acceptor::next_client`] waits before retrying after a shortage.
+pub const SHORTAGE_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The outcome of one [`Acceptor::accept`].
 #[derive(Debug)]
 pub enum Accepted {
@@ -66,6 +69,52 @@ impl Acceptor {
         }
     }
 
+    /// For a blocking listener (the fork and thread servers): waits for the next client
+    /// that can be served, and returns only a client or an error that is a bug (`EBADF`,
+    /// `EINVAL`, ...). The C servers exit on any failed `accept`; most failures are not worth
+    /// dying for:
+    ///
+    /// - `EINTR` and `ECONNABORTED`: retried by [`Acceptor::accept`].
+    /// - EMFILE/ENFILE: a blocking `accept` fails at once, before it even looks at the
+    ///   queue, so "log and retry" would burn a CPU; [`Acceptor::accept`] sheds a client
+    ///   with the spare descriptor instead.
+    /// - The network errors accept(2) lists for TCP (`ENETDOWN`, `EPROTO`, `EHOSTUNREACH`,
+    ///   ...): that one connection failed while it waited; try the next at once.
+    /// - `ENOBUFS`/`ENOMEM`, or EMFILE with no spare left: retrying at once cannot cure a
+    ///   shortage, so pause for [`SHORTAGE_PAUSE`] first.
+    pub fn next_client(&mut self) -> io::Result<(TcpStream, SocketAddr)> {
+        use nix::libc;
+        loop {
+            let e = match self.accept() {
+                Ok(Accepted::Client(stream, peer)) => return Ok((stream, peer)),
+                Ok(Accepted::Shed | Accepted::Empty) => continue,
+                Err(e) => e,
+            };
+            // Written with writeln! and the result ignored: a closed stderr must not end
+            // the server, as eprintln!'s panic would.
+            match e.raw_os_error() {
+                // accept(2), "Error handling": pending network errors of the new connection.
+                Some(
+                    libc::ENETDOWN
+                    | libc::EPROTO
+                    | libc::ENOPROTOOPT
+                    | libc::EHOSTDOWN
+                    | libc::ENONET
+                    | libc::EHOSTUNREACH
+                    | libc::EOPNOTSUPP
+                    | libc::ENETUNREACH,
+                ) => {
+                    let _ = writeln!(io::stderr().lock(), "accept: {e}");
+                }
+                Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) => {
+                    let _ = writeln!(io::stderr().lock(), "accept: {e}; pausing");
+                    std::thread::sleep(SHORTAGE_PAUSE);
+                }
+                _ => return Err(e),
+            }
+        }
+    }
+
     fn shed(&mut self, cause: &io::Error) -> io::Result<Accepted> {
         // Dropping the reserve frees exactly the one descriptor accept needs. Without a
         // reserve (it could not be reopened last time) there is nothing to free: say so
@@ -84,7 +133,10 @@ impl Acceptor {
                     self.reserve = Some(reserve);
                     return Ok(Accepted::Client(stream, peer));
                 }
-                eprintln!("accept: {cause}; turning one waiting client away");
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "accept: {cause}; turning one waiting client away"
+                );
                 // Best effort: a fresh socket's send buffer always has room for one line.
                 let _ = stream.write(SHED_MESSAGE);
                 Ok(Accepted::Shed)

@@ -33,7 +33,7 @@ mod message;
 mod net;
 mod rot13;
 
-pub use accept::{Accepted, Acceptor, SHED_MESSAGE};
+pub use accept::{Accepted, Acceptor, SHED_MESSAGE, SHORTAGE_PAUSE};
 pub use cli::{ClientArgs, ServerArgs, announce};
 pub use io::{readn, writen};
 pub use line::LineReader;
