@@ -24,7 +24,7 @@ macro_rules! complain {
 
 pub mod reap;
 
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 
 use anyhow::{Context, bail};
@@ -105,59 +105,10 @@ fn accept_and_fork(acceptor: &mut Acceptor) -> anyhow::Result<(TcpStream, Socket
     }
 }
 
-/// Serves one client: reads what it sends and, for each complete line, sends the line back
-/// rot13'd, terminator (`\n` or `\r\n`) included. Returns how many lines it answered when
-/// the client closes.
-///
-/// Nothing is sent before a line is complete, as in the C. Unlike the C it reads in chunks
-/// (the C calls `recv` once per byte), sends the whole reply even when `send` takes only
-/// part of it, and refuses a line longer than [`MAX_LINE`] with an `InvalidData` error
-/// (the C silently truncates it). Bytes after the last newline when the client closes are
-/// not a line and get no reply.
-pub fn child_run<S>(mut stream: S) -> io::Result<u64>
-where
-    S: Read + Write,
-{
-    let mut pending = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let mut lines = 0;
-    loop {
-        let n = match stream.read(&mut chunk) {
-            Ok(0) => return Ok(lines),
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        pending.extend_from_slice(&chunk[..n]);
-        let complete = pending
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        // A complete line may be MAX_LINE bytes plus its terminator; the unfinished rest may
-        // be MAX_LINE bytes plus a '\r' still waiting for its '\n'.
-        let too_long = pending[..complete]
-            .split_inclusive(|&b| b == b'\n')
-            .any(|line| without_terminator(line).len() > MAX_LINE)
-            || pending.len() - complete > MAX_LINE + 1;
-        if too_long {
-            return Err(io::Error::new(
-                ErrorKind::InvalidData,
-                format!("line longer than {MAX_LINE} bytes"),
-            ));
-        }
-        if complete > 0 {
-            common::rot13_in_place(&mut pending[..complete]);
-            stream.write_all(&pending[..complete])?;
-            lines += pending[..complete].iter().filter(|&&b| b == b'\n').count() as u64;
-            pending.drain(..complete);
-        }
-    }
-}
-
-/// `line` without its trailing `\n` or `\r\n`.
-fn without_terminator(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
+/// The child's whole job, the course's `child_run`: [`common::rot13_lines`] with
+/// [`MAX_LINE`], until the client closes.
+pub fn child_run<S: Read + Write>(stream: S) -> io::Result<u64> {
+    common::rot13_lines(stream, MAX_LINE)
 }
 
 /// How many threads this process has (entries of `/proc/self/task`).
@@ -168,47 +119,6 @@ fn threads_of_this_process() -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::net::UnixStream;
-
-    fn run(input: &[u8]) -> (io::Result<u64>, Vec<u8>) {
-        let (mut client, server) = UnixStream::pair().unwrap();
-        client.write_all(input).unwrap();
-        client.shutdown(std::net::Shutdown::Write).unwrap();
-        let result = child_run(&server);
-        drop(server);
-        let mut reply = Vec::new();
-        // Closing with unread input resets the pair: keep what arrived before that.
-        let _ = client.read_to_end(&mut reply);
-        (result, reply)
-    }
-
-    #[test]
-    fn answers_each_complete_line_with_its_terminator() {
-        let (result, reply) = run(b"afasfa\r\nagasgasg\nunfinished");
-        assert_eq!(result.unwrap(), 2);
-        assert_eq!(reply, b"nsnfsn\r\nntnftnft\n");
-    }
-
-    #[test]
-    fn a_line_at_the_limit_passes_and_one_past_it_fails() {
-        let mut input = vec![b'a'; MAX_LINE];
-        input.extend_from_slice(b"\r\n");
-        let (result, reply) = run(&input);
-        assert_eq!(result.unwrap(), 1);
-        assert_eq!(reply.len(), MAX_LINE + 2);
-
-        let mut input = vec![b'a'; MAX_LINE + 1];
-        input.push(b'\n');
-        let (result, reply) = run(&input);
-        assert_eq!(result.unwrap_err().kind(), ErrorKind::InvalidData);
-        assert!(reply.is_empty());
-    }
-
-    #[test]
-    fn an_endless_line_fails_without_reading_for_ever() {
-        let (result, _) = run(&vec![b'a'; 3 * MAX_LINE]);
-        assert_eq!(result.unwrap_err().kind(), ErrorKind::InvalidData);
-    }
 
     #[test]
     fn this_test_binary_is_multithreaded_so_serve_would_refuse_to_fork() {

@@ -39,7 +39,7 @@ pub use io::{readn, writen};
 pub use line::LineReader;
 pub use message::{MESSAGE_HEADER_LEN, Message, read_message, write_message};
 pub use net::{make_nonblocking, tcp_client, tcp_server_listen};
-pub use rot13::{rot13, rot13_in_place};
+pub use rot13::{rot13, rot13_in_place, rot13_lines};
 
 /// The course's default port, `SERV_PORT` in `lib/common.h`.
 pub const SERV_PORT: u16 = 43211;
