@@ -45,7 +45,7 @@ enum Scenario {
     },
     /// Connect to ADDR (IP:PORT) and explain the outcome.
     To {
-        /// The address to connect to, e.g. 127.0.0.1:43211 or [::1]:80.
+        /// The address to connect to, e.g. `127.0.0.1:43211` or `[::1]:80`.
         addr: SocketAddr,
     },
 }

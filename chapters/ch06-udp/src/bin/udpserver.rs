@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Parser;
 use common::ServerArgs;
 
-/// Lecture 06's UDP server: replies "Hi, <message>" and counts datagrams until Ctrl-C.
+/// Lecture 06's UDP server: replies `Hi, <message>` and counts datagrams until Ctrl-C.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {

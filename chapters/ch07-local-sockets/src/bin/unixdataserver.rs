@@ -17,7 +17,7 @@ use anyhow::Context;
 use ch07::socket_file::{self, Kind, SocketFile};
 use clap::Parser;
 
-/// Lecture 07's local datagram server: answers each datagram with "Hi, <message>".
+/// Lecture 07's local datagram server: answers each datagram with `Hi, <message>`.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {

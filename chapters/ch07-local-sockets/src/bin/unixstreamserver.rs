@@ -17,7 +17,7 @@ use anyhow::Context;
 use ch07::socket_file::{self, Kind, SocketFile};
 use clap::Parser;
 
-/// Lecture 07's local stream server: answers each line with "Hi, <line>".
+/// Lecture 07's local stream server: answers each line with `Hi, <line>`.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
