@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -36,7 +36,9 @@ impl Pipe {
             loop {
                 let n = source.read(&mut buf).unwrap_or(0);
                 let (lock, cond) = &*filler;
-                let mut captured = lock.lock().unwrap();
+                // A test that panicked in `expect` poisoned the lock; the bytes are still
+                // good, and a second panic here would only bury the first one's message.
+                let mut captured = lock.lock().unwrap_or_else(PoisonError::into_inner);
                 if n == 0 {
                     captured.closed = true;
                 } else {
@@ -60,7 +62,7 @@ impl Pipe {
     fn expect(&mut self, needle: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
         let (lock, cond) = &*self.shared;
-        let mut captured = lock.lock().unwrap();
+        let mut captured = lock.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             let rest = &captured.bytes[self.cursor..];
             if let Some(i) = find(rest, needle.as_bytes()) {
@@ -78,26 +80,37 @@ impl Pipe {
                     show(rest)
                 );
             }
-            captured = cond.wait_timeout(captured, deadline - now).unwrap().0;
+            captured = cond
+                .wait_timeout(captured, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 
     fn wait_closed(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         let (lock, cond) = &*self.shared;
-        let mut captured = lock.lock().unwrap();
+        let mut captured = lock.lock().unwrap_or_else(PoisonError::into_inner);
         while !captured.closed {
             let now = Instant::now();
             if now >= deadline {
                 return false;
             }
-            captured = cond.wait_timeout(captured, deadline - now).unwrap().0;
+            captured = cond
+                .wait_timeout(captured, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
         true
     }
 
     fn all(&self) -> Vec<u8> {
-        self.shared.0.lock().unwrap().bytes.clone()
+        self.shared
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .bytes
+            .clone()
     }
 }
 
