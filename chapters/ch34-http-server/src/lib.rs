@@ -1,8 +1,14 @@
-//! Lecture 34: the application behind `http_server01`.
+//! Lecture 34: the application behind `http_server01` and `http_server02`.
 //!
 //! [`on_request`] is the course's `onRequest`: it routes on the path (the query string is
 //! ignored) and fills in the response. Everything HTTP (parsing, keep-alive, framing,
 //! errors, timeouts) is `reactor::http`'s job, so this is all an application writes.
+//! [`on_request_with_photo`] is the first exercise's answer (`http_server02`), and
+//! [`serve`] the start-up both binaries share.
+
+mod cli;
+
+pub use cli::{HttpArgs, serve};
 
 use reactor::http::{Request, Response, Status};
 
@@ -30,6 +36,20 @@ pub fn on_request(request: &Request, response: &mut Response) {
             response.set_status(Status::NOT_FOUND);
             response.close_connection();
         }
+    }
+}
+
+/// The image served at `/photo` by `http_server02`: a 16x16 RGB PNG.
+pub const PHOTO_PNG: &[u8] = include_bytes!("photo.png");
+
+/// Exercise 1's answer: [`on_request`] plus `/photo`, answered with [`PHOTO_PNG`] as
+/// `image/png`.
+pub fn on_request_with_photo(request: &Request, response: &mut Response) {
+    if request.path() == "/photo" {
+        response.set_content_type("image/png");
+        response.set_body(PHOTO_PNG);
+    } else {
+        on_request(request, response);
     }
 }
 

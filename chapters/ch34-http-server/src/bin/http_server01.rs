@@ -12,49 +12,16 @@
 //! ab -k -n 10000 -c 10 http://127.0.0.1:43211/network          # or scripts/bench-http
 //! ```
 
-use std::time::Duration;
-
-use anyhow::Context;
 use clap::Parser;
-use common::ServerArgs;
-use reactor::DispatcherKind;
-use reactor::ServerOptions;
-use reactor::http::{HttpOptions, HttpServer, Limits};
 
 /// Lecture 34's HTTP server: `/`, `/network`, and 404 for the rest.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
-    server: ServerArgs,
-    /// Sub-reactor (I/O) threads; 0 serves everything on the main thread. The course uses 2.
-    #[arg(long, default_value_t = 2)]
-    threads: usize,
-    /// The multiplexing syscall of every loop: epoll, poll or select.
-    #[arg(long, default_value_t = DispatcherKind::Epoll)]
-    dispatcher: DispatcherKind,
-    /// Milliseconds a client may take to send each complete request (and to stay idle
-    /// between requests) before it gets 408 or is closed.
-    #[arg(long, default_value_t = 30_000)]
-    request_timeout_ms: u64,
-    /// Print the course's `[msg]` lines for every connection event (slows the server).
-    #[arg(long)]
-    log: bool,
+    http: ch34::HttpArgs,
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    let options = HttpOptions {
-        server: ServerOptions {
-            threads: args.threads,
-            dispatcher: args.dispatcher,
-            log: args.log,
-            nodelay: true,
-        },
-        limits: Limits::default(),
-        request_timeout: Duration::from_millis(args.request_timeout_ms),
-    };
-    let server = HttpServer::new(args.server.socket_addr(), options, ch34::on_request)?;
-    common::announce(server.local_addr()?);
-    server.run().context("http server")
+    ch34::serve(&Args::parse().http, ch34::on_request)
 }
