@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
@@ -133,9 +132,7 @@ fn a_client_that_never_reads_does_not_stall_the_others() {
 
 #[test]
 fn out_of_file_descriptors_the_server_keeps_serving_without_spinning() {
-    let command = format!("ulimit -n 32 && exec {SERVER} --port 0");
-    let mut server =
-        Server::from_process(Process::spawn(Command::new("sh").args(["-c", &command])));
+    let mut server = Server::start_with_fd_limit(SERVER, &["--port", "0"], 32);
     let pid = server.pid();
     let mut first = Client::connect(server.addr());
     first.send(b"one\n");

@@ -113,9 +113,7 @@ fn busypoll_serves_but_spins() {
 #[test]
 fn busypoll_survives_running_out_of_descriptors() {
     // It spins by design, so only "keeps serving" and "recovers" are checked here.
-    let command = format!("ulimit -n 32 && exec {BUSY} --port 0 --sleep-us 1000");
-    let mut server =
-        Server::from_process(Process::spawn(Command::new("sh").args(["-c", &command])));
+    let mut server = Server::start_with_fd_limit(BUSY, &["--port", "0", "--sleep-us", "1000"], 32);
     let mut first = Client::connect(server.addr());
     first.send(b"aaa\n");
     first.expect(b"nnn\n");

@@ -179,9 +179,7 @@ fn a_descriptor_past_fd_setsize_is_refused_not_a_crash() {
 
 #[test]
 fn out_of_file_descriptors_the_server_keeps_serving_without_spinning() {
-    let command = format!("ulimit -n 32 && exec {SERVER} --port 0");
-    let mut server =
-        Server::from_process(Process::spawn(Command::new("sh").args(["-c", &command])));
+    let mut server = Server::start_with_fd_limit(SERVER, &["--port", "0"], 32);
     let pid = server.pid();
     let mut first = Client::connect(server.addr());
     first.send(b"aaa\n");

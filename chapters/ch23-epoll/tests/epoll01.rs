@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
@@ -199,9 +198,7 @@ fn a_large_reply_to_a_slow_reader_arrives_whole() {
 #[test]
 fn out_of_file_descriptors_the_server_keeps_serving_without_spinning() {
     for mode in ["et", "lt"] {
-        let command = format!("ulimit -n 32 && exec {SERVER} --port 0 --mode {mode}");
-        let mut server =
-            Server::from_process(Process::spawn(Command::new("sh").args(["-c", &command])));
+        let mut server = Server::start_with_fd_limit(SERVER, &["--port", "0", "--mode", mode], 32);
         let pid = server.pid();
         let mut first = Client::connect(server.addr());
         first.send(b"aaa\n");

@@ -1,10 +1,9 @@
 //! epoll02 (ET) and epoll03 (LT): how often the same unread bytes are reported.
 
 use std::net::TcpStream;
-use std::process::Command;
 use std::time::Duration;
 
-use testkit::{Client, Process, Server, TIMEOUT, eventually, procfs};
+use testkit::{Client, Server, TIMEOUT, eventually, procfs};
 
 const EPOLL02: &str = env!("CARGO_BIN_EXE_epoll02");
 const EPOLL03: &str = env!("CARGO_BIN_EXE_epoll03");
@@ -69,10 +68,8 @@ fn the_mode_switch_turns_each_program_into_the_other() {
 
 #[test]
 fn out_of_file_descriptors_the_watchers_keep_reporting_without_spinning() {
-    for (bin, args) in [(EPOLL02, ""), (EPOLL03, "--max-reports 100")] {
-        let command = format!("ulimit -n 32 && exec {bin} --port 0 {args}");
-        let mut server =
-            Server::from_process(Process::spawn(Command::new("sh").args(["-c", &command])));
+    for (bin, args) in [(EPOLL02, &[][..]), (EPOLL03, &["--max-reports", "100"])] {
+        let mut server = Server::start_with_fd_limit(bin, &[&["--port", "0"], args].concat(), 32);
         let pid = server.pid();
         let mut first = Client::connect(server.addr());
         server.expect_stdout("accepted ");

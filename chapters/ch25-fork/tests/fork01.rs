@@ -3,7 +3,6 @@
 //! The server forks, so it is only ever run as its own process, never by forking the
 //! (multi-threaded) test runner.
 
-use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
@@ -248,9 +247,7 @@ fn a_line_longer_than_4096_bytes_closes_that_client_only() {
 #[test]
 fn out_of_descriptors_clients_are_turned_away_without_spinning() {
     // 0, 1, 2, the listener and the reserve: with a limit of 5, every accept hits EMFILE.
-    let command = format!("ulimit -n 5 && exec {SERVER} --port 0");
-    let mut server =
-        Server::from_process(Process::spawn(Command::new("sh").args(["-c", &command])));
+    let mut server = Server::start_with_fd_limit(SERVER, &["--port", "0"], 5);
     for _ in 0..2 {
         let mut client = Client::connect(server.addr());
         client.expect(common::SHED_MESSAGE);

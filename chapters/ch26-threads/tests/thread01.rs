@@ -135,7 +135,7 @@ fn a_line_longer_than_16384_bytes_closes_that_client_only() {
 
 #[test]
 fn out_of_descriptors_the_server_keeps_serving_without_spinning() {
-    support::out_of_descriptors_keeps_serving(SERVER, "");
+    support::out_of_descriptors_keeps_serving(SERVER, &[]);
 }
 
 #[test]

@@ -151,7 +151,7 @@ fn a_client_reset_never_kills_a_worker() {
 
 #[test]
 fn out_of_descriptors_the_server_keeps_serving_without_spinning() {
-    support::out_of_descriptors_keeps_serving(SERVER, "--workers 4 --queue 100");
+    support::out_of_descriptors_keeps_serving(SERVER, &["--workers", "4", "--queue", "100"]);
 }
 
 #[test]

@@ -4,13 +4,12 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use testkit::procfs::{self, TcpState};
-use testkit::{Client, Process, Server, TIMEOUT, eventually};
+use testkit::{Client, Server, TIMEOUT, eventually};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_epoll-server-multithreads");
 
@@ -169,10 +168,11 @@ fn clients_that_send_at_once_find_their_context(dispatcher: &str) {
 /// the listener staying readable, did so again in a busy loop until it crashed. Here the
 /// spare-fd trick refuses the extra clients, the CPU stays idle, and the server recovers.
 fn more_clients_than_fds_neither_crash_nor_spin(dispatcher: &str) {
-    let command =
-        format!("ulimit -n 64 && exec {SERVER} --port 0 --dispatcher {dispatcher} --threads 2");
-    let mut server =
-        Server::from_process(Process::spawn(Command::new("sh").args(["-c", &command])));
+    let mut server = Server::start_with_fd_limit(
+        SERVER,
+        &["--port", "0", "--dispatcher", dispatcher, "--threads", "2"],
+        64,
+    );
     let pid = server.pid();
     let mut clients: Vec<Client> = (0..100).map(|_| Client::connect(server.addr())).collect();
     server.expect_stderr("Too many open files (os error 24)");

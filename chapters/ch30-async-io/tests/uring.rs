@@ -3,7 +3,6 @@
 //! Each test first checks that io_uring works here; where it does not (an old kernel, a
 //! seccomp profile, `kernel.io_uring_disabled`), it prints why and returns.
 
-use std::process::Command;
 use std::thread;
 
 use testkit::{Client, Process, Server, TIMEOUT, eventually, procfs, tools};
@@ -170,8 +169,8 @@ fn closes_everything_it_opened() {
 #[test]
 fn more_clients_than_descriptors_wait_and_are_served_later() {
     require_io_uring!();
-    let shell = format!("ulimit -n 16 && exec {SERVER} --port 0 --accept-backoff-ms 20");
-    let mut server = Server::from_process(Process::spawn(Command::new("sh").args(["-c", &shell])));
+    let mut server =
+        Server::start_with_fd_limit(SERVER, &["--port", "0", "--accept-backoff-ms", "20"], 16);
     // Open connections until the server reports it ran out of descriptors.
     let mut clients = Vec::new();
     for _ in 0..16 {

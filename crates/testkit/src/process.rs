@@ -264,6 +264,15 @@ impl Server {
         Server::from_process(Process::start(program, args))
     }
 
+    /// Like [`Server::start`], but with at most `limit` open file descriptors (the shell's
+    /// `ulimit -n`, setrlimit(2) RLIMIT_NOFILE), to run the server out of them.
+    pub fn start_with_fd_limit(program: &str, args: &[&str], limit: u32) -> Server {
+        let script = format!("ulimit -n {limit} && exec \"$0\" \"$@\"");
+        let mut command = Command::new("sh");
+        command.args(["-c", &script, program]).args(args);
+        Server::from_process(Process::spawn(&mut command))
+    }
+
     /// Waits for an already spawned process to announce its address.
     pub fn from_process(mut process: Process) -> Server {
         process.expect_stdout("listening on ");

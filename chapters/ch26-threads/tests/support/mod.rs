@@ -3,12 +3,11 @@
 #![allow(dead_code)]
 
 use std::net::{SocketAddr, TcpStream};
-use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-use testkit::{Client, Process, Server, TIMEOUT, eventually, procfs};
+use testkit::{Client, Server, TIMEOUT, eventually, procfs};
 
 /// `text` rot13'd.
 pub fn rot13(text: &str) -> Vec<u8> {
@@ -55,10 +54,8 @@ pub fn expect_closed(server: &mut Server, n: usize) {
 /// Runs `bin` with `ulimit -n 32` and connects more clients than it has descriptors for:
 /// the extras are turned away, the server does not spin, and it serves again once the
 /// extras leave.
-pub fn out_of_descriptors_keeps_serving(bin: &str, args: &str) {
-    let command = format!("ulimit -n 32 && exec {bin} --port 0 {args}");
-    let mut server =
-        Server::from_process(Process::spawn(Command::new("sh").args(["-c", &command])));
+pub fn out_of_descriptors_keeps_serving(bin: &str, args: &[&str]) {
+    let mut server = Server::start_with_fd_limit(bin, &[&["--port", "0"], args].concat(), 32);
     let pid = server.pid();
     let mut first = Client::connect(server.addr());
     first.send(b"aaa\n");
