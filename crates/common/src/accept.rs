@@ -13,6 +13,8 @@ use std::fs::File;
 use std::io::{self, ErrorKind, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 
+use nix::libc;
+
 /// What a client turned away for lack of descriptors reads before the server closes.
 pub const SHED_MESSAGE: &[u8] = b"server busy: out of file descriptors, try again later\n";
 
@@ -83,7 +85,6 @@ impl Acceptor {
     /// - `ENOBUFS`/`ENOMEM`, or EMFILE with no spare left: retrying at once cannot cure a
     ///   shortage, so pause for [`SHORTAGE_PAUSE`] first.
     pub fn next_client(&mut self) -> io::Result<(TcpStream, SocketAddr)> {
-        use nix::libc;
         loop {
             let e = match self.accept() {
                 Ok(Accepted::Client(stream, peer)) => return Ok((stream, peer)),
@@ -154,6 +155,6 @@ impl Acceptor {
 fn is_out_of_descriptors(e: &io::Error) -> bool {
     matches!(
         e.raw_os_error(),
-        Some(code) if code == nix::libc::EMFILE || code == nix::libc::ENFILE
+        Some(code) if code == libc::EMFILE || code == libc::ENFILE
     )
 }

@@ -131,6 +131,7 @@ impl Client {
     /// half a second (the server stopped reading it) or `limit` bytes went out. Returns the
     /// bytes sent and whether the writes stalled. A small receive buffer (set here, which
     /// also turns off its autotuning, see tcp(7)) makes the server's answers back up sooner.
+    /// The client keeps that half-second write timeout afterwards.
     pub fn flood_without_reading(&mut self, limit: usize) -> (usize, bool) {
         let socket = socket2::SockRef::from(&self.stream);
         socket.set_recv_buffer_size(16 * 1024).expect("SO_RCVBUF");
